@@ -50,8 +50,12 @@ static void probe_inclusive(int sud)
 		feature("inclusive", 0, "PR_SYS_DISPATCH_INCLUSIVE_ON (2) rejected with %s (added in 6.17)", errno_name(r.err));
 }
 
-static void probe_ptrace_config(void)
+static void probe_ptrace_config(int sud)
 {
+	if (!sud) {
+		feature("ptrace-config", 0, "no Syscall User Dispatch at all");
+		return;
+	}
 	pid_t child = fork();
 	if (child < 0)
 		harness_error("fork");
@@ -216,7 +220,7 @@ static int probe_all(int argc, char **argv)
 	}
 	int sud = probe_sud();
 	probe_inclusive(sud);
-	probe_ptrace_config();
+	probe_ptrace_config(sud);
 	probe_ia32();
 	probe_rseq();
 	probe_sysctl();
