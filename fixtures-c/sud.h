@@ -188,7 +188,7 @@ static SUD_UNUSED void sud_require(void)
  */
 long sud_gate_probe(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 long sud_gate_escape(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
-extern const char sud_gate_probe_insn[], sud_gate_probe_after[];
+extern const char sud_gate_probe_insn[], sud_gate_probe_after[], sud_gate_probe_end[];
 extern const char sud_gate_escape_insn[], sud_gate_escape_after[], sud_gate_escape_end[];
 
 #define SUD_GATE(name)                                                                   \

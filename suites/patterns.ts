@@ -1,0 +1,3 @@
+import type { Scenario } from '../runner/types.js';
+
+export const scenarios: Scenario[] = [];
