@@ -10,7 +10,7 @@ export interface BuildOutcome {
 }
 
 async function onPath(cmd: string): Promise<boolean> {
-  const r = await execa('sh', ['-c', `command -v "$1"`, 'sh', cmd], { reject: false });
+  const r = await execa('/bin/sh', ['-c', 'command -v "$1"', 'sh', cmd], { reject: false });
   return r.exitCode === 0;
 }
 

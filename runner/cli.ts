@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { allScenarios } from '../suites/index.js';
 import { ensureBuilt } from './build.js';
+import { coverage, loadItemTitles, renderCoverageMarkdown, renderCoverageText } from './coverage.js';
 import { CliError, EXIT, usageError } from './errors.js';
 import { ExpectationsError, parseExpectations } from './expectations.js';
 import { matchesAny } from './glob.js';
@@ -25,6 +26,7 @@ const HELP = `sudcheck ${VERSION}: conformance suite for Linux Syscall User Disp
 Usage:
   sudcheck [run] [ID-OR-GLOB...] [options]   run scenarios on the running kernel (default)
   sudcheck list [ID-OR-GLOB...] [--json]     list scenarios with their behaviour items and requirements
+  sudcheck list --coverage [--json|--markdown]  behaviour items 1-34 and the scenarios that check each
   sudcheck bench [options]                   microbenchmarks (see sudcheck bench --help)
   sudcheck help                              this text
 
@@ -60,6 +62,8 @@ const RUN_OPTIONS = {
 const LIST_OPTIONS = {
   filter: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  coverage: { type: 'boolean' },
+  markdown: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -167,6 +171,11 @@ function listCommand(args: string[], io: Io): number {
     return EXIT.ok;
   }
   const scenarios = selectScenarios(allScenarios, [...(v.filter ?? []), ...positionals]);
+  if (v.coverage) {
+    const rows = coverage(scenarios, loadItemTitles());
+    io.stdout(v.json ? JSON.stringify(rows, null, 2) + '\n' : v.markdown ? renderCoverageMarkdown(rows) : renderCoverageText(rows));
+    return EXIT.ok;
+  }
   if (v.json) {
     io.stdout(JSON.stringify(scenarios, null, 2) + '\n');
     return EXIT.ok;

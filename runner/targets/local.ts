@@ -34,9 +34,11 @@ export async function runProcess(file: string, args: string[], timeoutMs: number
     timedOut = true;
     killGroup(child.pid);
   }, timeoutMs);
+  // When the fixture itself ends, whatever it forked and did not reap goes too (and releases stdout,
+  // which execa waits for).
+  child.once('exit', () => killGroup(child.pid));
   const r = await child;
   clearTimeout(timer);
-  killGroup(child.pid); // children the fixture forked and did not reap
   const spawnError = r.failed && r.exitCode === undefined && !r.signal && !timedOut ? r.shortMessage : undefined;
   return {
     exitCode: r.exitCode ?? null,
