@@ -5,6 +5,7 @@ import { applyDeviation, findDeviation } from './expectations.js';
 import { pool } from './pool.js';
 import { familyOf } from './scenario.js';
 import { summarize, worst } from './summary-counts.js';
+import { FEATURE_IDS } from './types.js';
 import type { CaseResult, Features, KernelInfo, KnownDeviation, Observation, RunInfo, RunResults, Scenario, Status, Target, Verdict } from './types.js';
 
 export interface RunOptions {
@@ -82,17 +83,27 @@ export async function runScenario(
   return caseResult(s, verdict, chosen.o, opts.repeat > 1 ? statuses : undefined);
 }
 
+/** Feature states for a target that never got as far as probing (reported, never used to SKIP). */
+function unprobed(reason: string): Features {
+  return Object.fromEntries(FEATURE_IDS.map((id) => [id, { present: false, detail: `not probed: ${reason}` }])) as Features;
+}
+
 export async function runSuite(target: Target, scenarios: Scenario[], opts: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const [features, kernel] = [await target.probe(), await target.kernel()];
+  const prep = await target.prepare(scenarios, { timeoutMs: opts.timeoutMs, repeat: opts.repeat });
+  const kernel = prep.kernel;
   let done = 0;
   const results = await pool(
     scenarios,
     opts.jobs,
-    (s) => runScenario(target, s, features, kernel, opts),
+    async (s) =>
+      prep.ok
+        ? runScenario(target, s, prep.features, kernel, opts)
+        : caseResult(s, { status: 'ERROR', reason: `the target never ran it: ${prep.reason}`, mismatches: [] }, null),
     (r) => opts.onResult?.(r, ++done, scenarios.length),
   );
+  const features = prep.ok ? prep.features : unprobed(prep.reason);
   const run: RunInfo = {
     id: opts.runId,
     tool: opts.tool,

@@ -141,11 +141,11 @@ export interface CaseResult {
 
 export interface RunInfo {
   id: string; // reports/<id>
-  tool: string; // sudcheck version
+  tool: string; // "sudcheck <version>"
   startedAt: string; // ISO
   finishedAt: string;
   durationMs: number;
-  target: { kind: 'local' | 'qemu'; kernel: KernelInfo; image?: string };
+  target: { kind: 'local' | 'qemu'; kernel: KernelInfo; image?: string; console?: string };
   host: { node: string; cpus: number };
   options: { filter: string[]; jobs: number; timeoutMs: number; repeat: number; expectations?: string };
 }
@@ -160,11 +160,18 @@ export interface RunResults {
   results: CaseResult[];
 }
 
+/** What a target knows after preparing a run: the probed features, or why it could not get that far. */
+export type Preparation =
+  | { ok: true; features: Features; kernel: KernelInfo }
+  /** The target never became usable (a VM that did not boot, panicked or hung): every scenario is ERROR. */
+  | { ok: false; reason: string; kernel: KernelInfo };
+
 /** Anything that can run a scenario's fixture and report what happened. */
 export interface Target {
   readonly kind: 'local' | 'qemu';
-  kernel(): Promise<KernelInfo>;
-  probe(): Promise<Features>;
+  /** Probes features once per run. A batch target (qemu) may run every scenario here, `repeat` times,
+   * and hand the observations out from run(). */
+  prepare(scenarios: readonly Scenario[], opts: { timeoutMs: number; repeat: number }): Promise<Preparation>;
   run(scenario: Scenario, timeoutMs: number): Promise<Observation>;
   close?(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { fixtureBinary } from '../paths.js';
 import { parseProbeOutput, ProbeError } from '../probes.js';
-import type { Features, KernelInfo, Observation, Scenario, Target } from '../types.js';
+import type { Observation, Preparation, Scenario, Target } from '../types.js';
 
 function killGroup(pid: number | undefined): void {
   if (!pid) return;
@@ -53,25 +53,13 @@ export async function runProcess(file: string, args: string[], timeoutMs: number
 
 export class LocalTarget implements Target {
   readonly kind = 'local' as const;
-  private probed?: { features: Features; kernel: KernelInfo };
-
-  private async probeOnce(): Promise<{ features: Features; kernel: KernelInfo }> {
-    if (this.probed) return this.probed;
+  async prepare(): Promise<Preparation> {
     const o = await runProcess(fixtureBinary('probe'), ['all'], 30_000);
     if (o.spawnError || o.timedOut || o.signal || o.exitCode !== 0)
       throw new ProbeError(
         `the feature probe failed (${o.spawnError ?? (o.timedOut ? 'timeout' : o.signal ?? `exit ${o.exitCode}`)}): ${o.stderr.trim()}`,
       );
-    this.probed = parseProbeOutput(o.stdout);
-    return this.probed;
-  }
-
-  async kernel(): Promise<KernelInfo> {
-    return (await this.probeOnce()).kernel;
-  }
-
-  async probe(): Promise<Features> {
-    return (await this.probeOnce()).features;
+    return { ok: true, ...parseProbeOutput(o.stdout) };
   }
 
   run(scenario: Scenario, timeoutMs: number): Promise<Observation> {
