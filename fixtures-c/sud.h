@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -245,6 +246,9 @@ static SUD_UNUSED long sud_disarm_escape(void)
  * both survive exec. Reset the signals a fixture relies on to default and unblocked. */
 static SUD_UNUSED void sud_reset_signals(void)
 {
+	/* Many cases end in a SIGSYS or SIGSEGV death on purpose: no core dumps for those. */
+	struct rlimit no_core = {0, 0};
+	setrlimit(RLIMIT_CORE, &no_core);
 	int sigs[] = {SIGSYS, SIGSEGV, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT};
 	sigset_t set;
 	sigemptyset(&set);

@@ -1,25 +1,16 @@
 // The `sudcheck` command line: run (default), list, bench, help.
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { allScenarios } from '../suites/index.js';
-import { ensureBuilt } from './build.js';
-import { coverage, loadItemTitles, renderCoverageMarkdown, renderCoverageText } from './coverage.js';
+import { processIo, type Io } from './args.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
 import { CliError, EXIT, usageError } from './errors.js';
-import { ExpectationsError, parseExpectations } from './expectations.js';
 import { matchesAny } from './glob.js';
-import { ROOT, DEFAULT_REPORTS_DIR } from './paths.js';
-import { ProbeError } from './probes.js';
-import { FORMATS, REPORT_FILES, render, type Format } from './report/index.js';
-import { progressLine } from './report/summary.js';
-import { runSuite } from './run.js';
-import { exitCodeFor } from './summary-counts.js';
-import { LocalTarget } from './targets/local.js';
-import type { KnownDeviation, RunResults, Scenario } from './types.js';
-import { checkWritable, newRunId, writeReportDir } from './write-reports.js';
+import { VERSION } from './version.js';
 
-export const VERSION: string = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).version;
+export { VERSION };
+export type { Io };
 
 const HELP = `sudcheck ${VERSION}: conformance suite for Linux Syscall User Dispatch
 
@@ -43,160 +34,19 @@ Run options:
   --quiet                no progress lines on stderr
 
 Exit codes: 0 nothing failed or errored; 1 a scenario FAILed or XPASSed; 2 usage error;
-            3 a scenario ERRORed or the harness broke; 5 a needed tool is missing.
+            3 a scenario ERRORed or the harness broke; 5 a needed tool or file is missing.
 `;
-
-const RUN_OPTIONS = {
-  filter: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  out: { type: 'string' },
-  jobs: { type: 'string' },
-  timeout: { type: 'string' },
-  expectations: { type: 'string' },
-  'skip-exit-code': { type: 'string' },
-  repeat: { type: 'string' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const LIST_OPTIONS = {
-  filter: { type: 'string', multiple: true },
-  json: { type: 'boolean' },
-  coverage: { type: 'boolean' },
-  markdown: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
-
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, command: string) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw usageError(`sudcheck ${command}: ${(e as Error).message}. See 'sudcheck help'.`);
-  }
-}
-
-function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
-    throw usageError(`--${name} takes a whole number from ${min} to ${max}, not '${value}'`);
-  return Number(value);
-}
-
-/** Selects scenarios by ids or globs; a pattern that matches nothing is a usage error (a typo must not pass). */
-export function selectScenarios(all: readonly Scenario[], patterns: string[]): Scenario[] {
-  if (patterns.length === 0) return [...all];
-  for (const p of patterns)
-    if (!all.some((s) => matchesAny(s.id, [p])))
-      throw usageError(`no scenario matches '${p}'. 'sudcheck list' shows every scenario id.`);
-  return all.filter((s) => matchesAny(s.id, patterns));
-}
-
-function loadDeviations(file: string | undefined): KnownDeviation[] {
-  if (!file) return [];
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw usageError(`cannot read expectations file '${file}': ${(e as Error).message}`);
-  }
-  try {
-    return parseExpectations(text, file);
-  } catch (e) {
-    if (e instanceof ExpectationsError) throw usageError(e.message);
-    throw e;
-  }
-}
-
-async function runCommand(args: string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parse(args, RUN_OPTIONS, 'run');
-  if (v.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  const format = (v.format ?? 'summary') as Format;
-  if (!(FORMATS as readonly string[]).includes(format))
-    throw usageError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
-  const jobs = intOption(v.jobs, 'jobs', cpus().length, 1, 256);
-  const timeoutS = v.timeout === undefined ? 10 : Number(v.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 3600)
-    throw usageError(`--timeout takes seconds, a number above 0 and at most 3600, not '${v.timeout}'`);
-  const skipExitCode = intOption(v['skip-exit-code'], 'skip-exit-code', 0, 0, 255);
-  const repeat = intOption(v.repeat, 'repeat', 1, 1, 1000);
-  const patterns = [...(v.filter ?? []), ...positionals];
-  const scenarios = selectScenarios(allScenarios, patterns);
-  const deviations = loadDeviations(v.expectations);
-  const outDir = checkWritable(v.out ?? DEFAULT_REPORTS_DIR);
-
-  const build = await ensureBuilt(['fixtures']);
-  if (!build.ok) io.stderr(`sudcheck: some fixtures failed to build; their scenarios will be ERROR:\n${build.log}\n`);
-
-  const runId = newRunId(outDir, 'run');
-  let results: RunResults;
-  try {
-    results = await runSuite(new LocalTarget(), scenarios, {
-      jobs,
-      timeoutMs: Math.round(timeoutS * 1000),
-      repeat,
-      deviations,
-      filter: patterns,
-      ...(v.expectations ? { expectationsFile: v.expectations } : {}),
-      runId,
-      tool: `sudcheck ${VERSION}`,
-      onResult: v.quiet ? undefined : (r, done, total) => io.stderr(progressLine(r, done, total) + '\n'),
-    });
-  } catch (e) {
-    if (e instanceof ProbeError) throw new CliError(`sudcheck: ${e.message}`, EXIT.error);
-    throw e;
-  }
-
-  const rendered = Object.fromEntries(FORMATS.map((f) => [f, render(f, results)])) as Record<Format, string>;
-  const files = Object.fromEntries(FORMATS.map((f) => [REPORT_FILES[f], rendered[f]]));
-  const dir = writeReportDir(outDir, runId, files);
-  io.stdout(rendered[format]);
-  io.stderr(`sudcheck: reports written to ${dir}\n`);
-  return exitCodeFor(results.summary, skipExitCode);
-}
-
-function listCommand(args: string[], io: Io): number {
-  const { values: v, positionals } = parse(args, LIST_OPTIONS, 'list');
-  if (v.help) {
-    io.stdout(HELP);
-    return EXIT.ok;
-  }
-  const scenarios = selectScenarios(allScenarios, [...(v.filter ?? []), ...positionals]);
-  if (v.coverage) {
-    const rows = coverage(scenarios, loadItemTitles());
-    io.stdout(v.json ? JSON.stringify(rows, null, 2) + '\n' : v.markdown ? renderCoverageMarkdown(rows) : renderCoverageText(rows));
-    return EXIT.ok;
-  }
-  if (v.json) {
-    io.stdout(JSON.stringify(scenarios, null, 2) + '\n');
-    return EXIT.ok;
-  }
-  const width = Math.max(...scenarios.map((s) => s.id.length));
-  for (const s of scenarios)
-    io.stdout(`${s.id.padEnd(width)}  [${s.refs.join(',')}] requires ${s.requires.join(',') || '-'}\n${' '.repeat(width)}  ${s.title}\n`);
-  io.stdout(`${scenarios.length} scenarios\n`);
-  return EXIT.ok;
-}
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
   try {
     switch (first) {
       case undefined:
-        return await runCommand([], io);
+        return await runCommand([], io, HELP);
       case 'run':
-        return await runCommand(rest, io);
+        return await runCommand(rest, io, HELP);
       case 'list':
-        return listCommand(rest, io);
+        return listCommand(rest, io, HELP);
       case 'bench': {
         const { benchCommand } = await import('./bench/command.js');
         return await benchCommand(rest);
@@ -210,8 +60,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         io.stdout(`${VERSION}\n`);
         return EXIT.ok;
       default:
-        if (first.startsWith('-')) return await runCommand(argv, io);
-        if (allScenarios.some((s) => matchesAny(s.id, [first]))) return await runCommand(argv, io);
+        if (first.startsWith('-') || allScenarios.some((s) => matchesAny(s.id, [first]))) return await runCommand(argv, io, HELP);
         throw usageError(`unknown command or scenario '${first}'. Commands: run, list, bench, help; 'sudcheck list' shows scenario ids.`);
     }
   } catch (e) {

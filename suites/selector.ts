@@ -43,7 +43,14 @@ const validValues: Scenario[] = [
     requires: ['sud'],
     run: { fixture: 'selector', args: ['value', '0x00'] },
     expect: {
-      facts: { 'arm.ret': '0', 'probe.ret': sameAs('getppid'), 'sigsys.count': '0', 'handler.entered': absent },
+      // control: BLOCK right after, same arming, is dispatched (the arming is live).
+      facts: {
+        'arm.ret': '0',
+        'probe.ret': sameAs('getppid'),
+        'sigsys.count': '0',
+        'handler.entered': absent,
+        'control.dispatched': '1',
+      },
     },
   }),
   scenario({
@@ -61,6 +68,7 @@ const validValues: Scenario[] = [
         'sigsys.code': '2',
         'sigsys.syscall': String(GETPPID),
         'sigsys.call_addr': sameAs('addr.after'),
+        'control.dispatched': '1',
       },
     },
   }),
@@ -98,7 +106,14 @@ const traced: Scenario[] = [
     requires: ['sud'],
     run: { fixture: 'selector', args: ['traced', byte(v)] },
     expect: {
-      facts: { 'arm.ret': '0', 'tracer.stops': 'event-exit', 'child.signal': 'SIGSYS', 'handler.entered': absent },
+      facts: {
+        'arm.ret': '0',
+        'tracer.stops': 'event-exit',
+        'child.signal': 'SIGSYS',
+        'child.exit': absent,
+        'handler.entered': absent,
+        'probe.ret': absent,
+      },
     },
   })),
   scenario({
@@ -179,6 +194,7 @@ const inside = family(['0x02', '0xff', 'unmapped', 'protnone'] as const, (what) 
   expect: {
     facts: {
       'arm.ret': '0',
+      'control.dispatched': '1', // BLOCK before the selector is spoiled: the arming is live
       ...(what.startsWith('0x') ? {} : { 'spoil.ret': '0' }),
       'inside.getppid': sameAs('getppid'),
       'inside.getpid': sameAs('getpid'),
