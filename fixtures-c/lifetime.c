@@ -33,21 +33,6 @@ static volatile uint8_t *arm_block_selector(uint8_t initial, struct sud_result *
 	return sel;
 }
 
-/* How a child ended, as raw facts: `<prefix>.exit=<code>` or `<prefix>.signal=<number>`. */
-static void fact_wait_status(const char *prefix, int status)
-{
-	char key[64];
-	if (WIFEXITED(status)) {
-		snprintf(key, sizeof key, "%s.exit", prefix);
-		fact_int(key, WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		snprintf(key, sizeof key, "%s.signal", prefix);
-		fact_int(key, WTERMSIG(status));
-	} else {
-		harness_error("unexpected wait status 0x%x", status);
-	}
-}
-
 static void reap_through_escape(long pid, int *status)
 {
 	long w;

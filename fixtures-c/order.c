@@ -88,21 +88,6 @@ static void order_sigaction_in_region(int sig, void (*fn)(int, siginfo_t *, void
 		harness_error("rt_sigaction(%d) with an in-region restorer", sig);
 }
 
-/* How a child ended, as raw facts: `<prefix>.exit=<code>` or `<prefix>.signal=<number>`. */
-static void fact_wait_status(const char *prefix, int status)
-{
-	char key[64];
-	if (WIFEXITED(status)) {
-		snprintf(key, sizeof key, "%s.exit", prefix);
-		fact_int(key, WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		snprintf(key, sizeof key, "%s.signal", prefix);
-		fact_int(key, WTERMSIG(status));
-	} else {
-		harness_error("unexpected wait status 0x%x", status);
-	}
-}
-
 /* A child that skipped or broke has printed its skip=/error= line: end the same way. */
 static void propagate_child_verdict(int status)
 {

@@ -96,20 +96,6 @@ static struct sud_result get_and_print(const char *prefix, pid_t pid, struct sud
 	return r;
 }
 
-static void fact_wait_status(const char *prefix, int status)
-{
-	char key[64];
-	if (WIFEXITED(status)) {
-		snprintf(key, sizeof key, "%s.exit", prefix);
-		fact_int(key, WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		snprintf(key, sizeof key, "%s.signal", prefix);
-		fact_int(key, WTERMSIG(status));
-	} else {
-		harness_error("unexpected wait status 0x%x", status);
-	}
-}
-
 static int wait_for(pid_t pid)
 {
 	int status;

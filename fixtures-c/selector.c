@@ -63,39 +63,6 @@ static void escape_fact(const char *key, const char *fmt, ...)
 	sud_gate_escape(SYS_write, 1, (long)buf, n, 0, 0, 0);
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGSYS: return "SIGSYS";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGKILL: return "SIGKILL";
-	case SIGABRT: return "SIGABRT";
-	case SIGBUS: return "SIGBUS";
-	case SIGILL: return "SIGILL";
-	case SIGTRAP: return "SIGTRAP";
-	case SIGTERM: return "SIGTERM";
-	case SIGFPE: return "SIGFPE";
-	default: {
-		static char buf[16];
-		snprintf(buf, sizeof buf, "SIG%d", sig);
-		return buf;
-	}
-	}
-}
-
-/* `<prefix>.signal=SIGSYS` or `<prefix>.exit=N` for a wait status. */
-static void fact_status(const char *prefix, int status)
-{
-	char key[64];
-	if (WIFSIGNALED(status)) {
-		snprintf(key, sizeof key, "%s.signal", prefix);
-		fact(key, "%s", signal_name(WTERMSIG(status)));
-	} else {
-		snprintf(key, sizeof key, "%s.exit", prefix);
-		fact_int(key, WEXITSTATUS(status));
-	}
-}
-
 /* ---------------------------------------------------------------- value <v> (B8d, B11) */
 
 /* Arms, sets the selector to <v>, makes one getppid outside the region. 0 runs natively, 1 is
@@ -198,7 +165,7 @@ static int case_all_threads(int argc, char **argv)
 	int status;
 	if (waitpid(child, &status, 0) != child)
 		harness_error("waitpid");
-	fact_status("child", status);
+	fact_wait_status("child", status);
 	return SUD_EXIT_RAN;
 }
 
@@ -256,7 +223,7 @@ static int case_traced(int argc, char **argv)
 			what = "event-exit";
 		} else {
 			deliver = WSTOPSIG(status);
-			snprintf(buf, sizeof buf, "signal-%s", signal_name(deliver));
+			snprintf(buf, sizeof buf, "signal-%s", sud_signal_name(deliver));
 			what = buf;
 		}
 		used += snprintf(stops + used, sizeof stops - used, "%s%s", used ? "," : "", what);
@@ -268,7 +235,7 @@ static int case_traced(int argc, char **argv)
 		harness_error("the traced child kept stopping");
 	}
 	fact("tracer.stops", "%s", used ? stops : "none");
-	fact_status("child", status);
+	fact_wait_status("child", status);
 	return SUD_EXIT_RAN;
 }
 

@@ -56,23 +56,6 @@ static void escape_line(const char *line)
 	sud_gate_escape(SYS_write, 1, (long)line, (long)strlen(line), 0, 0, 0);
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGSYS: return "SIGSYS";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGKILL: return "SIGKILL";
-	case SIGSTOP: return "SIGSTOP";
-	case SIGTRAP: return "SIGTRAP";
-	case SIGCHLD: return "SIGCHLD";
-	default: {
-		static char buf[16];
-		snprintf(buf, sizeof buf, "SIG%d", sig);
-		return buf;
-	}
-	}
-}
-
 /* ---------------------------------------------------------------- dispositions */
 
 enum disposition { DISP_HANDLER, DISP_BLOCKED, DISP_IGNORED, DISP_DEFAULT };
@@ -222,7 +205,7 @@ static int case_traced(int argc, char **argv)
 		if (!WIFSTOPPED(status))
 			break;
 		int sig = WSTOPSIG(status), deliver = sig;
-		used += snprintf(stops + used, sizeof stops - used, "%ssignal-%s", used ? "," : "", signal_name(sig));
+		used += snprintf(stops + used, sizeof stops - used, "%ssignal-%s", used ? "," : "", sud_signal_name(sig));
 		if (sig == SIGSYS) {
 			memset(&si, 0, sizeof si);
 			if (!have_si && ptrace(PTRACE_GETSIGINFO, child, 0, &si) == 0)
@@ -250,7 +233,7 @@ static int case_traced(int argc, char **argv)
 		fact_hex("tracer.si_arch", si.si_arch);
 	}
 	if (WIFSIGNALED(status))
-		fact("child.signal", "%s", signal_name(WTERMSIG(status)));
+		fact("child.signal", "%s", sud_signal_name(WTERMSIG(status)));
 	else
 		fact_int("child.exit", WEXITSTATUS(status));
 	return SUD_EXIT_RAN;

@@ -355,6 +355,33 @@ static SUD_UNUSED void fact_sigsys(const char *prefix)
 #undef SUD_F
 }
 
+/* A signal's name as facts print it: `SIGSYS`, or `SIG<n>` for one without a short name. */
+static SUD_UNUSED const char *sud_signal_name(int sig)
+{
+	static char buf[16];
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev)
+		snprintf(buf, sizeof buf, "SIG%s", abbrev);
+	else
+		snprintf(buf, sizeof buf, "SIG%d", sig);
+	return buf;
+}
+
+/* How a child ended, as raw facts: `<prefix>.exit=<code>` or `<prefix>.signal=<SIGNAME>`. */
+static SUD_UNUSED void fact_wait_status(const char *prefix, int status)
+{
+	char key[64];
+	if (WIFEXITED(status)) {
+		snprintf(key, sizeof key, "%s.exit", prefix);
+		fact_int(key, WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		snprintf(key, sizeof key, "%s.signal", prefix);
+		fact(key, "%s", sud_signal_name(WTERMSIG(status)));
+	} else {
+		harness_error("unexpected wait status 0x%x", status);
+	}
+}
+
 /* A page of its own for a selector, so it can be unmapped or protected without touching anything else. */
 static SUD_UNUSED volatile uint8_t *sud_selector_page(uint8_t initial)
 {

@@ -53,7 +53,7 @@ const SECCOMP_ROWS: readonly SeccompRow[] = [
     what: 'SECCOMP_RET_KILL_PROCESS',
     applies: 'the process is killed by SIGSYS',
     // The ALLOW call never returns: the process is killed by SIGSYS (KILL_PROCESS), no handler.
-    allow: { 'child.phase': '2', 'child.signal': String(SIGSYS) },
+    allow: { 'child.phase': '2', 'child.signal': 'SIGSYS' },
   },
   {
     action: 'errno',
