@@ -29,9 +29,9 @@
  *                                        is CODE (e.g. -512)
  *       facts: process.ppid, gate.probe_insn, gate.probe_after, arm.*, call.ret (decimal), sigsys.*
  *
- * Helpers of this file only (not in sud.h): order_restorer, an rt_sigreturn restorer that runs its
- * syscall on the escape gate's instruction, so a handler that leaves the selector at BLOCK can return
- * (D22); order_rseq_gate, a syscall gate whose instruction sits inside an rseq critical section.
+ * From sud.h: sud_restorer_escape, so a handler that leaves the selector at BLOCK can return (D22).
+ * Helper of this file only: order_rseq_gate, a syscall gate whose instruction sits inside an rseq
+ * critical section.
  */
 #include "sud.h"
 #include <fcntl.h>
@@ -50,43 +50,6 @@
 #include <time.h>
 
 /* ---------------------------------------------------------------- helpers of this file */
-
-/* An rt_sigreturn restorer whose syscall instruction is the escape gate's: its post-syscall IP is
- * inside the region sud_arm_escape() allows, so rt_sigreturn runs natively whatever the selector says.
- * The handler's `ret` lands here with %rsp where rt_sigreturn wants it; a jmp leaves %rsp alone. */
-extern const char order_restorer[];
-__asm__(".text\n"
-	".p2align 4\n"
-	".globl order_restorer\n"
-	".type order_restorer,@function\n"
-	"order_restorer:\n"
-	"	mov $15, %eax\n" /* SYS_rt_sigreturn */
-	"	jmp sud_gate_escape_insn\n"
-	".size order_restorer, . - order_restorer\n");
-_Static_assert(SYS_rt_sigreturn == 15, "order_restorer hard-codes the x86-64 rt_sigreturn number");
-
-#define ORDER_SA_RESTORER 0x04000000UL
-
-/* The kernel's struct sigaction on x86-64: glibc's sigaction() always installs its own restorer. */
-struct order_kernel_sigaction {
-	void *handler;
-	unsigned long flags;
-	const void *restorer;
-	uint64_t mask;
-};
-
-/* Installs a SA_SIGINFO handler that returns through order_restorer. */
-static void order_sigaction_in_region(int sig, void (*fn)(int, siginfo_t *, void *), unsigned long extra_flags)
-{
-	struct order_kernel_sigaction ksa = {
-		.handler = (void *)fn,
-		.flags = SA_SIGINFO | ORDER_SA_RESTORER | extra_flags,
-		.restorer = order_restorer,
-		.mask = 0,
-	};
-	if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask))
-		harness_error("rt_sigaction(%d) with an in-region restorer", sig);
-}
 
 /* A child that skipped or broke has printed its skip=/error= line: end the same way. */
 static void propagate_child_verdict(int status)
@@ -656,7 +619,7 @@ static int case_rseq(int argc, char **argv)
  * read-restart: the main thread, armed with the selector at ALLOW, reads one byte from an empty pipe
  * through the probe gate. A helper thread (never armed: F28) waits until /proc shows the main thread
  * blocked in read() at the probe gate, then sends it SIGUSR1 with tgkill. The SIGUSR1 handler (SA_RESTART
- * or not, returning through order_restorer) records what it was handed (RIP, RAX), writes BLOCK to the
+ * or not, returning through sud_restorer_escape) records what it was handed (RIP, RAX), writes BLOCK to the
  * selector and wakes the helper through the escape gate. The helper then writes one byte into the pipe:
  * a restarted read that the kernel wrongly runs natively returns 1 instead of hanging. With SA_RESTART
  * the read restarts at the probe instruction with the selector now BLOCK: dispatched (si_syscall 0), and
@@ -708,7 +671,7 @@ static int case_read_restart(int argc, char **argv)
 	sud_policy.selector = rr_sel;
 	sud_policy.set_return = 1;
 	sud_policy.return_value = ORDER_HANDLER_RET;
-	order_sigaction_in_region(SIGUSR1, rr_usr1, restart ? SA_RESTART : 0);
+	sud_sigaction_restorer(SIGUSR1, rr_usr1, restart ? SA_RESTART : 0, sud_restorer_escape);
 	rr_main_tid = (pid_t)syscall(SYS_gettid);
 	struct sud_result arm = sud_arm_escape(rr_sel);
 

@@ -57,31 +57,14 @@ __asm__(".text\n"
 	"	int3\n"
 	".globl patterns_region_end\n"
 	"patterns_region_end:\n");
-_Static_assert(SYS_rt_sigreturn == 15, "the trampoline hard-codes the x86-64 rt_sigreturn number");
 
 static uint64_t region_off(void) { return sud_addr(patterns_region); }
 static uint64_t region_len(void) { return sud_addr(patterns_region_end) - sud_addr(patterns_region); }
 
-/* The kernel's struct sigaction for rt_sigaction(2) on x86-64. */
-struct kernel_sigaction {
-	void (*handler)(int, siginfo_t *, void *);
-	unsigned long flags;
-	const void *restorer;
-	uint64_t mask;
-};
-#define KERNEL_SA_RESTORER 0x04000000UL
-
 /* SIGSYS handler returning through patterns_restorer (inside the region). */
 static void install_with_restorer(void (*handler)(int, siginfo_t *, void *))
 {
-	struct kernel_sigaction ksa = {
-		.handler = handler,
-		.flags = SA_SIGINFO | KERNEL_SA_RESTORER,
-		.restorer = patterns_restorer,
-		.mask = 0,
-	};
-	if (syscall(SYS_rt_sigaction, SIGSYS, &ksa, NULL, sizeof ksa.mask))
-		harness_error("rt_sigaction(SIGSYS) with SA_RESTORER");
+	sud_sigaction_restorer(SIGSYS, handler, 0, patterns_restorer);
 }
 
 /* ---------------------------------------------------------------- wine-fallback */

@@ -324,16 +324,6 @@ __asm__(".text\n"
 	".globl signal_restorer_end\n"
 	"signal_restorer_end:\n"
 	".size signal_restorer, . - signal_restorer\n");
-_Static_assert(SYS_rt_sigreturn == 15, "the trampoline hard-codes the x86-64 rt_sigreturn number");
-
-/* The kernel's struct sigaction for rt_sigaction(2) on x86-64. */
-struct kernel_sigaction {
-	void (*handler)(int, siginfo_t *, void *);
-	unsigned long flags;
-	const void *restorer;
-	uint64_t mask;
-};
-#define KERNEL_SA_RESTORER 0x04000000UL
 
 static volatile uint64_t handler_return_to;
 static volatile uint8_t *restorer_sel;
@@ -363,14 +353,7 @@ static int case_restorer(int argc, char **argv)
 
 	struct sud_result arm;
 	if (own) {
-		struct kernel_sigaction ksa = {
-			.handler = restorer_handler,
-			.flags = SA_SIGINFO | KERNEL_SA_RESTORER,
-			.restorer = signal_restorer,
-			.mask = 0,
-		};
-		if (syscall(SYS_rt_sigaction, SIGSYS, &ksa, NULL, sizeof ksa.mask))
-			harness_error("rt_sigaction(SIGSYS) with SA_RESTORER");
+		sud_sigaction_restorer(SIGSYS, restorer_handler, 0, signal_restorer);
 		fact_hex("addr.restorer", sud_addr(signal_restorer));
 		uint64_t off = sud_addr(signal_restorer);
 		arm = sud_prctl(SUD_EXCLUSIVE, off, sud_addr(signal_restorer_end) - off, sud_addr(restorer_sel));

@@ -355,6 +355,43 @@ static SUD_UNUSED void fact_sigsys(const char *prefix)
 #undef SUD_F
 }
 
+/* A handler that returns through a restorer of the fixture's choosing (glibc's sigaction() always
+ * installs its own, outside any region): the raw rt_sigaction(2) with SA_RESTORER. */
+#define SUD_SA_RESTORER 0x04000000UL
+struct sud_kernel_sigaction {
+	void (*handler)(int, siginfo_t *, void *);
+	unsigned long flags;
+	const void *restorer;
+	uint64_t mask;
+};
+
+static SUD_UNUSED void sud_sigaction_restorer(int sig, void (*fn)(int, siginfo_t *, void *), unsigned long extra_flags,
+					      const void *restorer)
+{
+	struct sud_kernel_sigaction ksa = {
+		.handler = fn,
+		.flags = SA_SIGINFO | SUD_SA_RESTORER | extra_flags,
+		.restorer = restorer,
+		.mask = 0,
+	};
+	if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask))
+		harness_error("rt_sigaction(%d) with SA_RESTORER", sig);
+}
+
+/* A restorer whose rt_sigreturn runs from the escape gate's instruction, inside the region that
+ * sud_arm_escape() allows: a handler may return with the selector still BLOCK. The handler's `ret`
+ * lands here with %rsp where rt_sigreturn wants it; a jmp leaves %rsp alone. */
+extern const char sud_restorer_escape[];
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl sud_restorer_escape\n"
+	".type sud_restorer_escape,@function\n"
+	"sud_restorer_escape:\n"
+	"	mov $15, %eax\n" /* SYS_rt_sigreturn */
+	"	jmp sud_gate_escape_insn\n"
+	".size sud_restorer_escape, . - sud_restorer_escape\n");
+_Static_assert(SYS_rt_sigreturn == 15, "the restorers hard-code the x86-64 rt_sigreturn number");
+
 /* A signal's name as facts print it: `SIGSYS`, or `SIG<n>` for one without a short name. */
 static SUD_UNUSED const char *sud_signal_name(int sig)
 {
