@@ -7,7 +7,7 @@
 // every "not dispatched" fact true, and must still give FAIL, not PASS.
 // The "not dispatched" side is shown twice: the handler did not run (count 0) and the call really ran
 // natively (getppid returned the right pid, not its own number 110 or a handler's value).
-import { absent, sameAs, scenario } from '../runner/scenario.js';
+import { absent, family, sameAs, scenario } from '../runner/scenario.js';
 import type { FactMatcher, Scenario } from '../runner/types.js';
 
 /** The arming task was armed: its control call was dispatched (C13: si_code 2, si_syscall = getppid). */
@@ -32,40 +32,30 @@ export const scenarios: Scenario[] = [
     },
     draft: 'the seed draft says "a process can setup this mechanism" (and, later, "for that thread"); the arming is per thread and a new thread does not inherit it',
   }),
-  scenario({
-    id: 'lifetime.fork-child-disarmed',
-    title: 'a fork child starts disarmed although it inherits the BLOCK selector byte; the parent stays armed',
-    refs: ['F29', 'seed:security-notes'],
-    requires: ['sud'],
-    run: { fixture: 'lifetime', args: ['fork'] },
-    expect: {
-      facts: {
-        'arm.ret': '0',
-        'child.exit': '0',
-        'child.signal': absent,
-        'child.sigsys.count': '0',
-        'child.probe.ret': sameAs('parent.pid'),
-        ...armedControl('parent'),
+  // fork copies the BLOCK selector byte, vfork shares it (lazypoline re-arms in vfork children).
+  ...family(
+    [
+      { how: 'fork', byte: 'inherits' },
+      { how: 'vfork', byte: 'shares' },
+    ],
+    ({ how, byte }) => ({
+      id: `lifetime.${how}-child-disarmed`,
+      title: `a ${how} child starts disarmed although it ${byte} the BLOCK selector byte; the parent stays armed`,
+      refs: ['F29', 'seed:security-notes'],
+      requires: ['sud'],
+      run: { fixture: 'lifetime', args: [how] },
+      expect: {
+        facts: {
+          'arm.ret': '0',
+          'child.exit': '0',
+          'child.signal': absent,
+          'child.sigsys.count': '0',
+          'child.probe.ret': sameAs('parent.pid'),
+          ...armedControl('parent'),
+        },
       },
-    },
-  }),
-  scenario({
-    id: 'lifetime.vfork-child-disarmed',
-    title: 'a vfork child starts disarmed although it shares the BLOCK selector byte; the parent stays armed',
-    refs: ['F29', 'seed:security-notes'],
-    requires: ['sud'],
-    run: { fixture: 'lifetime', args: ['vfork'] },
-    expect: {
-      facts: {
-        'arm.ret': '0',
-        'child.exit': '0',
-        'child.signal': absent,
-        'child.sigsys.count': '0',
-        'child.probe.ret': sameAs('parent.pid'),
-        ...armedControl('parent'),
-      },
-    },
-  }),
+    }),
+  ),
   scenario({
     id: 'lifetime.exec-disarms',
     title: 'execve from a task armed with a NULL selector leaves the new image disarmed (its startup syscalls run)',
