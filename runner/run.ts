@@ -94,15 +94,18 @@ export async function runSuite(target: Target, scenarios: Scenario[], opts: RunO
   const prep = await target.prepare(scenarios, { timeoutMs: opts.timeoutMs, repeat: opts.repeat });
   const kernel = prep.kernel;
   let done = 0;
-  const results = await pool(
-    scenarios,
-    opts.jobs,
-    async (s) =>
-      prep.ok
-        ? runScenario(target, s, prep.features, kernel, opts)
-        : caseResult(s, { status: 'ERROR', reason: `the target never ran it: ${prep.reason}`, mismatches: [] }, null),
-    (r) => opts.onResult?.(r, ++done, scenarios.length),
-  );
+  const one = async (s: Scenario) =>
+    prep.ok
+      ? runScenario(target, s, prep.features, kernel, opts)
+      : caseResult(s, { status: 'ERROR', reason: `the target never ran it: ${prep.reason}`, mismatches: [] }, null);
+  const report = (r: CaseResult) => opts.onResult?.(r, ++done, scenarios.length);
+  // Exclusive scenarios change machine-wide state: they run one at a time, after everything else.
+  const shared = scenarios.filter((s) => !s.exclusive);
+  const alone = scenarios.filter((s) => s.exclusive);
+  const byId = new Map<string, CaseResult>();
+  for (const r of await pool(shared, opts.jobs, one, report)) byId.set(r.id, r);
+  for (const r of await pool(alone, 1, one, report)) byId.set(r.id, r);
+  const results = scenarios.map((s) => byId.get(s.id) as CaseResult);
   const features = prep.ok ? prep.features : unprobed(prep.reason);
   const run: RunInfo = {
     id: opts.runId,

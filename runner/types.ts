@@ -67,6 +67,8 @@ export interface Scenario {
   draft?: string;
   /** Per-scenario timeout override in milliseconds. */
   timeoutMs?: number;
+  /** Runs alone, after the others: it changes machine-wide state (a sysctl) that would disturb them. */
+  exclusive?: boolean;
 }
 
 /** What a target saw when it ran one scenario's fixture. */

@@ -12,6 +12,7 @@ import { scenarios as ptrace } from './ptrace.js';
 import { scenarios as threads } from './threads.js';
 import { scenarios as patterns } from './patterns.js';
 import { scenarios as draft } from './draft.js';
+import { scenarios as sysctl } from './sysctl.js';
 
 export const allScenarios: Scenario[] = [
   ...prctl, // A 1-7
@@ -26,4 +27,5 @@ export const allScenarios: Scenario[] = [
   ...threads, // per-thread selectors
   ...patterns, // what Wine, lazypoline and emulators rely on
   ...draft, // where the seed draft and the kernel disagree
+  ...sysctl, // kernel.syscall_user_dispatch (2026 kernels): run alone
 ];
