@@ -58,6 +58,7 @@ $(BUILD)/static/ia32-%: fixtures-c/ia32/%.c | $(BUILD)/static
 # runs the probe and every case inside the VM and streams framed observations over a serial port.
 .PHONY: agent
 agent: $(BUILD)/static/agent
+all: agent
 
 $(BUILD)/static/agent: agent/agent.c | $(BUILD)/static
 	$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<

@@ -19,6 +19,9 @@ Usage:
   sudcheck list [ID-OR-GLOB...] [--json]     list scenarios with their behaviour items and requirements
   sudcheck list --coverage [--json|--markdown]  behaviour items 1-34 and the scenarios that check each
   sudcheck bench [options]                   microbenchmarks (see sudcheck bench --help)
+  sudcheck run --kernel IMAGE [options]      boot a kernel image (bzImage/vmlinuz) in QEMU and run there
+  sudcheck matrix --kernel A --kernel B ...  several kernel images; a report of scenarios by kernel
+  sudcheck kernels fetch|list|path ...       Debian cloud kernels for the matrix (sudcheck kernels --help)
   sudcheck help                              this text
 
 Run options:
@@ -32,6 +35,11 @@ Run options:
   --skip-exit-code N     exit code when every scenario was skipped (default 0; kselftest 4, autopkgtest 77)
   --repeat N             run each scenario N times and flag any whose verdict changes (default 1)
   --quiet                no progress lines on stderr
+  --kernel IMAGE         boot this kernel image under qemu-system-x86_64 (TCG unless KVM is proven to work)
+                         and run the suite inside it (docs/kernel-ci.md); repeatable with matrix
+  --qemu-arg ARG         extra argument for qemu-system-x86_64 (repeatable)
+  --memory MIB           guest memory (default 1024)
+  --boot-timeout SECONDS how long to wait for the agent's hello after qemu starts (default 60)
 
 Exit codes: 0 nothing failed or errored; 1 a scenario FAILed or XPASSed; 2 usage error;
             3 a scenario ERRORed or the harness broke; 5 a needed tool or file is missing.
@@ -47,6 +55,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(rest, io, HELP);
       case 'list':
         return listCommand(rest, io, HELP);
+      case 'matrix': {
+        const { matrixCommand } = await import('./commands/matrix.js');
+        return await matrixCommand(rest, io);
+      }
+      case 'kernels': {
+        const { kernelsCommand } = await import('./commands/kernels.js');
+        return await kernelsCommand(rest, io);
+      }
       case 'bench': {
         const { benchCommand } = await import('./bench/command.js');
         return await benchCommand(rest);
