@@ -19,6 +19,7 @@
  *     jobs <N>
  *     probe <timeout_ms> <fixture> [args...]
  *     case <N> <timeout_ms> <requires: comma-separated feature ids, or -> <fixture> [args...]
+ *     alone <N> ...  (as case) a case that changes machine-wide state: run one at a time, after the rest
  * A case whose requirement the probe reported absent is not run (the host skips it with the probe's
  * reason, exactly as on the local target).
  */
@@ -267,8 +268,8 @@ struct entry {
 };
 
 static struct entry probe_entry;
-static struct entry *cases;
-static size_t ncases;
+static struct entry *cases, *alone;
+static size_t ncases, nalone;
 static int jobs = 1;
 
 static int hexval(char c)
@@ -340,7 +341,8 @@ static void read_manifest(void)
 	text[got] = 0;
 	close(fd);
 	cases = calloc(MAX_CASES, sizeof *cases);
-	if (!cases)
+	alone = calloc(MAX_CASES, sizeof *alone);
+	if (!cases || !alone)
 		fatal("out of memory");
 	char *save = NULL;
 	int header = 0;
@@ -360,8 +362,8 @@ static void read_manifest(void)
 			probe_entry.timeout_ms = atoi(f[1]);
 			probe_entry.requires = "-";
 			fill_entry(&probe_entry, f + 2, n - 2);
-		} else if (strcmp(f[0], "case") == 0 && n >= 5 && ncases < MAX_CASES) {
-			struct entry *e = &cases[ncases++];
+		} else if ((strcmp(f[0], "case") == 0 || strcmp(f[0], "alone") == 0) && n >= 5 && ncases + nalone < MAX_CASES) {
+			struct entry *e = f[0][0] == 'a' ? &alone[nalone++] : &cases[ncases++];
 			snprintf(e->id, sizeof e->id, "c%s", f[1]);
 			e->timeout_ms = atoi(f[2]);
 			e->requires = f[3];
@@ -709,7 +711,8 @@ int main(void)
 
 	run_all(&probe_entry, 1, 1, 0); /* finish() learns the features from its output */
 	size_t skipped = run_all(cases, ncases, jobs, 1);
-	emit_text("end", "sudcheck-agent %s\ncases=%zu\nnot-run=%zu\n", AGENT_VERSION, ncases, skipped);
-	say("done: %zu cases, %zu not run (requirements absent); powering off", ncases, skipped);
+	skipped += run_all(alone, nalone, 1, 1);
+	emit_text("end", "sudcheck-agent %s\ncases=%zu\nnot-run=%zu\n", AGENT_VERSION, ncases + nalone, skipped);
+	say("done: %zu cases, %zu not run (requirements absent); powering off", ncases + nalone, skipped);
 	power_off();
 }

@@ -95,16 +95,21 @@ static int case_fork(int argc, char **argv)
  * The selector byte is shared by all threads, and a thread that (wrongly) inherited the arming would
  * use this very byte. The thread is created with the selector at ALLOW (pthread_create makes libc
  * syscalls in both threads), then the new thread itself writes BLOCK, calls, and writes ALLOW back.
- * Meanwhile the armed main thread makes no syscall outside the escape gate: it waits on a futex through
+ * It writes BLOCK only once the main thread has returned from pthread_create (whose last syscalls,
+ * such as restoring the signal mask, may come after the new thread already runs) and says so in
+ * `main_parked`. From then on the armed main thread makes no syscall outside the escape gate: it waits on a futex through
  * the escape gate, and nothing else. */
 static volatile uint8_t *thread_sel;
 static int thread_done; /* futex word */
+static int main_parked; /* futex word: the main thread is past pthread_create */
 static long thread_ret;
 static int thread_count;
 
 static void *thread_main(void *unused)
 {
 	(void)unused;
+	while (!__atomic_load_n(&main_parked, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &main_parked, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	*thread_sel = SUD_BLOCK;
 	thread_ret = SUD_PROBE0(SYS_getppid);
 	*thread_sel = SUD_ALLOW;
@@ -131,6 +136,8 @@ static int case_thread(int argc, char **argv)
 		errno = e;
 		harness_error("pthread_create");
 	}
+	__atomic_store_n(&main_parked, 1, __ATOMIC_SEQ_CST);
+	sud_gate_escape(SYS_futex, (long)&main_parked, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 	while (!__atomic_load_n(&thread_done, __ATOMIC_SEQ_CST))
 		sud_gate_escape(SYS_futex, (long)&thread_done, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
 	pthread_join(t, NULL); /* the selector is ALLOW again: libc may make its syscalls */

@@ -77,7 +77,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return EXIT.ok;
       default:
         if (first.startsWith('-') || allScenarios.some((s) => matchesAny(s.id, [first]))) return await runCommand(argv, io, HELP);
-        throw usageError(`unknown command or scenario '${first}'. Commands: run, list, bench, help; 'sudcheck list' shows scenario ids.`);
+        throw usageError(`unknown command or scenario '${first}'. Commands: run, list, bench, matrix, kernels, help; 'sudcheck list' shows scenario ids.`);
     }
   } catch (e) {
     if (e instanceof CliError) {

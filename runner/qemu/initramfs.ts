@@ -13,6 +13,8 @@ export interface ManifestCase {
   requires: readonly string[];
   fixture: string;
   args: readonly string[];
+  /** Runs alone, after every other case (it changes machine-wide state, such as a sysctl). */
+  exclusive?: boolean;
 }
 
 export interface Manifest {
@@ -60,7 +62,7 @@ export function manifestText(m: Manifest): string {
   for (const c of m.cases) {
     for (const f of c.requires) if (!FEATURE_ID.test(f)) throw new Error(`bad feature id '${f}'`);
     const requires = c.requires.length ? c.requires.join(',') : '-';
-    lines.push(`case ${c.n} ${Math.round(c.timeoutMs)} ${requires} ${argv(c.fixture, c.args)}`);
+    lines.push(`${c.exclusive ? 'alone' : 'case'} ${c.n} ${Math.round(c.timeoutMs)} ${requires} ${argv(c.fixture, c.args)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -132,7 +132,14 @@ export class QemuTarget implements Target {
       }
       for (let r = 0; r < Math.max(1, opts.repeat); r++) {
         owner.push({ id: s.id, fixture: s.run.fixture });
-        cases.push({ n: cases.length, timeoutMs: s.timeoutMs ?? opts.timeoutMs, requires: s.requires, fixture: s.run.fixture, args: s.run.args });
+        cases.push({
+          n: cases.length,
+          timeoutMs: s.timeoutMs ?? opts.timeoutMs,
+          requires: s.requires,
+          fixture: s.run.fixture,
+          args: s.run.args,
+          ...(s.exclusive ? { exclusive: true } : {}),
+        });
       }
     }
     // One vCPU under TCG: several vCPUs buy no speed there (the cases are short and exec-bound), and
