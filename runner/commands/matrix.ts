@@ -10,14 +10,13 @@
 //   <kernel>/                              that kernel's results.json, results.tap, results.ktap,
 //                                          junit.xml, summary.txt and console.log
 // and reports/latest-matrix points at the newest.
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Io } from '../args.js';
 import { EXIT, usageError } from '../errors.js';
 import { buildMatrix, neverBooted, totalSummary, type MatrixKernelInput } from '../matrix/model.js';
 import { renderMatrixHtml, renderMatrixMarkdown, renderMatrixText } from '../matrix/render.js';
 import { pool } from '../pool.js';
-import { findCachedKernel } from '../qemu/debian.js';
 import { inspectImageFile, kernelInfoFromImage } from '../qemu/image.js';
 import { exitCodeFor } from '../summary-counts.js';
 import { QemuTarget } from '../targets/qemu.js';
@@ -41,29 +40,6 @@ Exit code: 3 if any kernel ERRORed (including one that did not boot), else 1 on 
 else the skip exit code when everything everywhere was skipped, else 0.
 `;
 
-/** `--kernel 6.1` → the cached image, when no such file exists. */
-export function resolveKernelArgs(argv: string[]): string[] {
-  const out = [...argv];
-  for (let i = 0; i < out.length; i++) {
-    const a = out[i] as string;
-    let value: string | undefined;
-    let form: 'next' | 'eq' | undefined;
-    if (a === '--kernel' && i + 1 < out.length) {
-      value = out[i + 1];
-      form = 'next';
-    } else if (a.startsWith('--kernel=')) {
-      value = a.slice('--kernel='.length);
-      form = 'eq';
-    }
-    if (value === undefined || existsSync(value)) continue;
-    const cached = findCachedKernel(value);
-    if (!cached) continue;
-    if (form === 'next') out[i + 1] = cached.image;
-    else out[i] = `--kernel=${cached.image}`;
-  }
-  return out;
-}
-
 /** Unique folder names, from the kernel's release when the image says it. */
 export function kernelLabels(images: readonly string[]): string[] {
   const taken = new Set<string>();
@@ -86,7 +62,7 @@ function swapLink(outDir: string, target: string, name: string): void {
 }
 
 export async function matrixCommand(argv: string[], io: Io): Promise<number> {
-  const opts = parseRunOptions(resolveKernelArgs(argv), 'matrix');
+  const opts = parseRunOptions(argv, 'matrix');
   if (opts.help) {
     io.stdout(MATRIX_HELP);
     return EXIT.ok;

@@ -7,6 +7,7 @@ import { intOption, loadDeviations, parse, secondsOption, selectScenarios, type 
 import { ensureBuilt } from '../build.js';
 import { CliError, EXIT, environmentError, usageError } from '../errors.js';
 import { DEFAULT_REPORTS_DIR } from '../paths.js';
+import { findCachedKernel } from '../qemu/debian.js';
 import { ProbeError } from '../probes.js';
 import { FORMATS, REPORT_FILES, render, type Format } from '../report/index.js';
 import { progressLine } from '../report/summary.js';
@@ -53,11 +54,15 @@ export interface RunCliOptions {
   help: boolean;
 }
 
+/** A path to an image, or a version cached by `sudcheck kernels fetch` (`--kernel 6.1`). */
 function checkKernelImage(path: string): string {
   const abs = resolve(path);
-  if (!existsSync(abs) || !statSync(abs).isFile())
-    throw environmentError(`kernel image '${path}' not found: give the path of a bzImage/vmlinuz (sudcheck kernels fetch VERSION downloads Debian's)`);
-  return abs;
+  if (existsSync(abs) && statSync(abs).isFile()) return abs;
+  const cached = existsSync(abs) ? undefined : findCachedKernel(path);
+  if (cached) return cached.image;
+  throw environmentError(
+    `kernel image '${path}' not found: give the path of a bzImage/vmlinuz, or a version fetched with 'sudcheck kernels fetch VERSION'`,
+  );
 }
 
 /** Parses and checks every run option before anything runs or is written. */
