@@ -61,3 +61,19 @@ t.test('progressLine', async (t) => {
   if (skip) t.equal(progressLine(skip, 5, 15), "[ 5/15] SKIP  selector.inclusive: feature 'inclusive' absent: mode 2 rejected");
   t.match(progressLine(pass, 1, 1, { color: true }), /\x1b\[32mPASS \x1b\[0m/);
 });
+
+t.test('many ERRORs with one reason are shown a few times, then counted', async (t) => {
+  const { renderSummary, SAME_ERROR_SHOWN } = await import('../runner/report/summary.js');
+  const { sampleResults } = await import('./helpers/sample-results.js');
+  const base = sampleResults();
+  const template = base.results[0]!;
+  const dead = Array.from({ length: 10 }, (_, i) => ({
+    ...template,
+    id: `vm.case-${i}`,
+    status: 'ERROR' as const,
+    reason: 'the target never ran it: no hello from the agent',
+  }));
+  const text = renderSummary({ ...base, results: dead });
+  t.equal(text.match(/^ERROR vm\.case-/gm)?.length, SAME_ERROR_SHOWN);
+  t.match(text, new RegExp(`\\.\\.\\. and ${10 - SAME_ERROR_SHOWN} more ERROR with the same reason: the target never ran it`));
+});

@@ -30,12 +30,27 @@ export function progressLine(result: CaseResult, done: number, total: number, op
   return `[${String(done).padStart(width)}/${total}] ${status} ${singleLine(`${result.id}${ms}${why}`)}`;
 }
 
-/** Each attention-worthy case with its explanation, indented under its headline. */
+/** Beyond this many cases with one and the same ERROR reason (a VM that never booted), the rest are counted. */
+export const SAME_ERROR_SHOWN = 3;
+
+/** Each attention-worthy case with its explanation, indented under its headline. ERRORs that share one
+ * reason are shown a few times, then counted, so that a target that never came up stays readable. */
 function problems(cases: readonly CaseResult[], options: SummaryOptions): string[] {
-  return cases.flatMap((r) => [
-    `${paint(r.status, r.status, options)} ${singleLine(`${r.id}: ${r.title}`)}`,
-    ...detailLines(r).map((l) => `    ${singleLine(l)}`),
-  ]);
+  const seen = new Map<string, number>();
+  const hidden = new Map<string, number>();
+  const out = cases.flatMap((r) => {
+    if (r.status === 'ERROR') {
+      const n = (seen.get(r.reason) ?? 0) + 1;
+      seen.set(r.reason, n);
+      if (n > SAME_ERROR_SHOWN) {
+        hidden.set(r.reason, (hidden.get(r.reason) ?? 0) + 1);
+        return [];
+      }
+    }
+    return [`${paint(r.status, r.status, options)} ${singleLine(`${r.id}: ${r.title}`)}`, ...detailLines(r).map((l) => `    ${singleLine(l)}`)];
+  });
+  for (const [reason, n] of hidden) out.push(`... and ${n} more ERROR with the same reason: ${singleLine(reason).slice(0, 200)}`);
+  return out;
 }
 
 /** Skip reasons, each once with how many cases it covers, most frequent first. */
