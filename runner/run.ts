@@ -113,7 +113,7 @@ export async function runSuite(target: Target, scenarios: Scenario[], opts: RunO
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    target: { kind: target.kind, kernel },
+    target: { kind: target.kind, kernel, ...target.describe?.() },
     host: { node: process.version, cpus: cpus().length },
     options: {
       filter: opts.filter,

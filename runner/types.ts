@@ -176,6 +176,8 @@ export interface Target {
   prepare(scenarios: readonly Scenario[], opts: { timeoutMs: number; repeat: number }): Promise<Preparation>;
   run(scenario: Scenario, timeoutMs: number): Promise<Observation>;
   close?(): Promise<void>;
+  /** What results.json records about the target beyond its kind (a VM's image and console tail). */
+  describe?(): { image?: string; console?: string };
 }
 
 /** A reporter renders the canonical results into one format; pure. */

@@ -76,6 +76,11 @@ const oneLine = (lines: string[]) => lines.map((l) => l.slice(0, 200)).join(' | 
 
 export class QemuTarget implements Target {
   readonly kind = 'qemu' as const;
+  describe(): { image: string; console?: string } {
+    const tail = consoleTail(this.console, 20);
+    return { image: this.options.kernel, ...(tail.length ? { console: tail.join('\n') } : {}) };
+  }
+
   /** The full console of the last boot (the matrix writes it next to its reports). */
   console = '';
   boot: BootInfo = {};
