@@ -12,11 +12,10 @@
 //   build/bin/prctl constants <0|1>: prctl 59, op 1, the selector byte written as a number.
 // Other rows of the table (bad selector kills the process, per-thread scope, fork/exec, INCLUSIVE, ptrace)
 // carry `draft:` notes in their own families: selector.all-threads.*, threads.*, lifetime.*, prctl.*.
-import { family, hex, sameAs, scenario } from '../runner/scenario.js';
+import { family, sameAs, scenario } from '../runner/scenario.js';
+import { dispatchedAtA } from './region.js';
 import type { Expectation, FactMatcher, FeatureId, Scenario } from '../runner/types.js';
 
-const DISPATCHED_RET = hex(0x5ddead);
-const GETPPID = 110;
 
 const DRAFT_CLOSED =
   'the draft takes <start_addr>, <end_addr> "delimiting a closed memory region interval" from which syscalls run ' +
@@ -29,16 +28,6 @@ const DRAFT_SELECTOR =
   'the draft says the selector "can be set to PR_SYS_DISPATCH_ON or PR_SYS_DISPATCH_OFF"; the kernel names the ' +
   'values SYSCALL_DISPATCH_FILTER_BLOCK (1) and SYSCALL_DISPATCH_FILTER_ALLOW (0): the same numbers, ON blocks';
 
-const dispatchedAtA: Record<string, FactMatcher> = {
-  'arm.ret': '0',
-  dispatched: '1',
-  'probe.ret': DISPATCHED_RET,
-  'sigsys.count': '1',
-  'sigsys.code': '2',
-  'sigsys.syscall': String(GETPPID),
-  'sigsys.call_addr': sameAs('addr.after'),
-  'disarm.ret': '0',
-};
 
 const rejected: Expectation = {
   facts: { 'arm.ret': '-1', 'arm.errno': 'EINVAL', 'sigsys.count': '0', 'disarm.ret': '0' },
@@ -58,7 +47,7 @@ const closedInterval: Scenario[] = [
     requires: ['sud'],
     draft: DRAFT_CLOSED,
     run: { fixture: 'region', args: ['exclusive', 'insn', '0', 'to:after'] },
-    expect: { facts: { ...dispatchedAtA, 'control.dispatched': '1' } },
+    expect: dispatchedAtA({ 'control.dispatched': '1' }),
   }),
   scenario({
     id: 'draft.closed-interval.len-plus-one',
@@ -110,7 +99,7 @@ const EMPTY_ROWS: EmptyRow[] = [
     title: 'start == end == 0 is accepted by EXCLUSIVE as an empty region: nothing is allowed, the syscall at A is dispatched',
     refs: ['A4', 'B8', 'seed:interface'],
     requires: ['sud'],
-    expect: { facts: dispatchedAtA },
+    expect: dispatchedAtA(),
   },
   {
     name: 'inclusive',

@@ -12,8 +12,8 @@ import { family, hex, sameAs, scenario } from '../runner/scenario.js';
 import type { Expectation, FeatureId, Scenario } from '../runner/types.js';
 
 /** What the fixture's SIGSYS handler makes a dispatched getppid return (REGION_DISPATCHED_RET). */
-const DISPATCHED_RET = hex(0x5ddead);
-const GETPPID = 110;
+export const DISPATCHED_RET = hex(0x5ddead);
+export const GETPPID = 110;
 
 type Label = 'zero' | 'gate' | 'insn' | 'after' | 'end';
 type Mode = 'exclusive' | 'inclusive';
@@ -58,10 +58,11 @@ const DRAFT =
   'is compared; the kernel takes <offset>, <length>, half-open as `ip - offset < len`, with ip the address after ' +
   'the syscall instruction (the man page says "the address of the instruction")';
 
-const notDispatched = (extra: Expectation['facts'] = {}): Expectation => ({
+export const notDispatched = (extra: Expectation['facts'] = {}): Expectation => ({
   facts: { 'arm.ret': '0', dispatched: '0', 'probe.ret': sameAs('getppid'), 'sigsys.count': '0', 'disarm.ret': '0', ...extra },
 });
-const dispatchedAtA = (extra: Expectation['facts'] = {}): Expectation => ({
+/** The region fixture's probe call was dispatched, from the address after the instruction (C13). */
+export const dispatchedAtA = (extra: Expectation['facts'] = {}): Expectation => ({
   facts: {
     'arm.ret': '0',
     dispatched: '1',
