@@ -14,7 +14,7 @@
 // carry `draft:` notes in their own families: selector.all-threads.*, threads.*, lifetime.*, prctl.*.
 import { family, sameAs, scenario } from '../runner/scenario.js';
 import { dispatchedAtA } from './region.js';
-import type { Expectation, FactMatcher, FeatureId, Scenario } from '../runner/types.js';
+import type { Expectation, FeatureId, Scenario } from '../runner/types.js';
 
 
 const DRAFT_CLOSED =
