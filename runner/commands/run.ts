@@ -15,7 +15,7 @@ import { runSuite, type RunOptions } from '../run.js';
 import { exitCodeFor } from '../summary-counts.js';
 import { LocalTarget } from '../targets/local.js';
 import type { QemuOptions } from '../targets/qemu-options.js';
-import type { KnownDeviation, RunResults, Scenario, Target } from '../types.js';
+import type { CaseResult, KnownDeviation, RunResults, Scenario, Target } from '../types.js';
 import { TOOL } from '../version.js';
 import { checkWritable, newRunId, writeReportDir } from '../write-reports.js';
 
@@ -104,6 +104,18 @@ export async function makeTarget(kernel: string | undefined, opts: RunCliOptions
   return new QemuTarget({ kernel, ...opts.qemu });
 }
 
+/** Progress on stderr as scenarios finish. In a log (not a terminal) every result gets its line; on a
+ * terminal one line is rewritten in place and only what needs attention (FAIL, ERROR, XPASS) stays. */
+export function progressReporter(io: Io, tty = Boolean(process.stderr.isTTY)): (r: CaseResult, done: number, total: number) => void {
+  if (!tty) return (r, done, total) => io.stderr(progressLine(r, done, total) + '\n');
+  return (r, done, total) => {
+    const line = progressLine(r, done, total);
+    const keep = r.status === 'FAIL' || r.status === 'ERROR' || r.status === 'XPASS';
+    const width = process.stderr.columns || 100;
+    io.stderr(`\r\x1b[K${keep ? `${line}\n` : line.slice(0, width - 1)}${done === total && !keep ? '\n' : ''}`);
+  };
+}
+
 /** Runs one target and writes its reports; returns the results and the report folder. */
 export async function executeRun(
   target: Target,
@@ -123,7 +135,7 @@ export async function executeRun(
       ...(opts.expectationsFile ? { expectationsFile: opts.expectationsFile } : {}),
       runId,
       tool: TOOL,
-      onResult: opts.quiet ? undefined : (r, done, total) => io.stderr(progressLine(r, done, total) + '\n'),
+      onResult: opts.quiet ? undefined : progressReporter(io),
       ...extra,
     });
   } catch (e) {
