@@ -36,12 +36,13 @@ export function secondsOption(value: string | undefined, name: string, fallback:
 }
 
 /** Selects scenarios by ids or globs; a pattern that matches nothing is a usage error (a typo must not pass). */
-export function selectScenarios(all: readonly Scenario[], patterns: string[]): Scenario[] {
-  if (patterns.length === 0) return [...all];
-  for (const p of patterns)
+export function selectScenarios(all: readonly Scenario[], patterns: string[], excludes: string[] = []): Scenario[] {
+  for (const p of [...patterns, ...excludes])
     if (!all.some((s) => matchesAny(s.id, [p])))
       throw usageError(`no scenario matches '${p}'. 'sudcheck list' shows every scenario id.`);
-  return all.filter((s) => matchesAny(s.id, patterns));
+  const chosen = all.filter((s) => (patterns.length === 0 || matchesAny(s.id, patterns)) && !matchesAny(s.id, excludes));
+  if (chosen.length === 0) throw usageError('the filters leave no scenario to run');
+  return chosen;
 }
 
 export function loadDeviations(file: string | undefined): KnownDeviation[] {

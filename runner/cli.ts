@@ -26,6 +26,7 @@ Usage:
 
 Run options:
   --filter GLOB          only scenarios whose id matches (repeatable; * and ? wildcards)
+  --exclude GLOB         leave out scenarios whose id matches (repeatable)
   --format FMT           what goes to stdout: summary (default), tap, ktap, junit, json
   --out DIR              where reports are written (default: reports/ in the project);
                          each run gets DIR/<run-id>/ and DIR/latest points at the newest

@@ -11,6 +11,8 @@ t.test('usage errors exit 2 with a message and write nothing', async (t) => {
     [['run', '--bogus'], /Unknown option '--bogus'/],
     [['run', 'no.such.scenario'], /no scenario matches 'no\.such\.scenario'.*sudcheck list/],
     [['run', '--filter', 'zzz*'], /no scenario matches 'zzz\*'/],
+    [['run', '--exclude', 'zzz*'], /no scenario matches 'zzz\*'/],
+    [['run', 'prctl.*', '--exclude', 'prctl.*'], /the filters leave no scenario to run/],
     [['run', '--format', 'xml'], /--format must be one of tap, ktap, junit, json, summary/],
     [['run', '--jobs', '0'], /--jobs takes a whole number/],
     [['run', '--timeout', 'soon'], /--timeout takes seconds/],
@@ -72,6 +74,9 @@ t.test('list shows every scenario with refs and requirements', async (t) => {
   }
   t.equal(new Set(all.map((s) => s.id)).size, all.length, 'ids are unique');
   const one = await sudcheck(['list', '--json', 'prctl.*']);
+  const some = await sudcheck(['run', 'prctl.op.*', '--exclude', 'prctl.op.3', '--format', 'json', '--quiet', '--out', tempDir()]);
+  const ids = JSON.parse(some.stdout).results.map((r: { id: string }) => r.id);
+  t.ok(ids.length > 1 && !ids.includes('prctl.op.3'), '--exclude leaves a scenario out');
   t.ok(JSON.parse(one.stdout).every((s: { id: string }) => s.id.startsWith('prctl.')));
 });
 

@@ -21,6 +21,7 @@ import { checkWritable, newRunId, writeReportDir } from '../write-reports.js';
 
 export const RUN_OPTIONS = {
   filter: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
   format: { type: 'string' },
   out: { type: 'string' },
   jobs: { type: 'string' },
@@ -79,7 +80,7 @@ export function parseRunOptions(args: string[], command = 'run'): RunCliOptions 
     skipExitCode: intOption(v['skip-exit-code'], 'skip-exit-code', 0, 0, 255),
     repeat: intOption(v.repeat, 'repeat', 1, 1, 1000),
     patterns,
-    scenarios: selectScenarios(allScenarios, patterns),
+    scenarios: selectScenarios(allScenarios, patterns, v.exclude ?? []),
     deviations: loadDeviations(v.expectations),
     outDir: '',
     quiet: v.quiet ?? false,
