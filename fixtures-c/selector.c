@@ -102,6 +102,24 @@ static int case_value(int argc, char **argv)
 	return SUD_EXIT_RAN;
 }
 
+/* A child's side of all-threads and traced: arm, one getppid outside the region with selector <v>,
+ * report, exit. With a killing <v> the kernel ends the child at the probe. */
+static __attribute__((noreturn)) void child_probe_and_exit(uint8_t v)
+{
+	volatile uint8_t *selector = sud_selector_page(SUD_ALLOW);
+	install_handler(selector, 1);
+	struct sud_result arm = sud_arm_escape(selector);
+	fact_result("arm", arm);
+	if (arm.ret != 0)
+		_exit(0);
+	*selector = v;
+	long ret = SUD_PROBE0(SYS_getppid);
+	*selector = SUD_ALLOW;
+	sud_disarm_escape();
+	fact_hex("probe.ret", (uint64_t)ret);
+	_exit(0);
+}
+
 /* ---------------------------------------------------------------- all-threads <v> (B11) */
 
 /* The child's main thread clears this word when it exits (set_tid_address) and the kernel wakes
@@ -149,18 +167,7 @@ static int case_all_threads(int argc, char **argv)
 			harness_error("read");
 		fact("other_thread.started", "1");
 
-		volatile uint8_t *selector = sud_selector_page(SUD_ALLOW);
-		install_handler(selector, 1);
-		struct sud_result arm = sud_arm_escape(selector);
-		fact_result("arm", arm);
-		if (arm.ret != 0)
-			_exit(0);
-		*selector = v;
-		long ret = SUD_PROBE0(SYS_getppid);
-		*selector = SUD_ALLOW;
-		sud_disarm_escape();
-		fact_hex("probe.ret", (uint64_t)ret);
-		_exit(0);
+		child_probe_and_exit(v);
 	}
 	int status;
 	if (waitpid(child, &status, 0) != child)
@@ -187,18 +194,7 @@ static int case_traced(int argc, char **argv)
 		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
 			harness_error("PTRACE_TRACEME");
 		raise(SIGSTOP);
-		volatile uint8_t *selector = sud_selector_page(SUD_ALLOW);
-		install_handler(selector, 1);
-		struct sud_result arm = sud_arm_escape(selector);
-		fact_result("arm", arm);
-		if (arm.ret != 0)
-			_exit(0);
-		*selector = v;
-		long ret = SUD_PROBE0(SYS_getppid);
-		*selector = SUD_ALLOW;
-		sud_disarm_escape();
-		fact_hex("probe.ret", (uint64_t)ret);
-		_exit(0);
+		child_probe_and_exit(v);
 	}
 	int status;
 	if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
